@@ -1,0 +1,5 @@
+"""models page (under construction)."""
+import streamlit as st
+
+st.title("Models")
+st.info("This page is being built.")
