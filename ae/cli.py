@@ -39,7 +39,7 @@ def cmd_train(args) -> int:
                             seed=args.seed)
     train_cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                             train_size=args.train_size, val_size=args.val_size, schedule=args.schedule)
-    store = ModelStore(user=Path(args.dest) if args.dest else None)
+    store = ModelStore(user=Path(args.dest), with_shipped=False) if args.dest else ModelStore()
     name = store.unique_name(args.name or f"{args.family}-{args.latent}d")
     data = load_mnist(progress=print)
     print(f"Training {name}: {model_cfg} {train_cfg}", flush=True)
@@ -101,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--train-size", type=int, default=60000, help="use the first N training digits")
     t.add_argument("--val-size", type=int, default=10000, help="validate on the first N test digits")
     t.add_argument("--name", help="model name (sanitised; made unique)")
-    t.add_argument("--dest", help="folder to save into (default: the user store; models/ for shipped ones)")
+    t.add_argument("--dest", help="save into this folder alone (default: the user store; models/ for shipped ones)")
     t.set_defaults(run=cmd_train)
     e = sub.add_parser("evaluate", help="recompute a model's test metrics")
     e.add_argument("name")

@@ -237,5 +237,14 @@ def build_model(cfg: ModelConfig) -> Autoencoder:
     return model
 
 
+def inference_copy(model: Autoencoder) -> Autoencoder:
+    """The same weights in a fresh, uncompiled model: what gets saved, so files carry no optimizer
+    state (a third of the size) and no training-only configuration."""
+    clean = type(model)(model.cfg.to_dict(), name=model.name)
+    clean.build()
+    clean.set_weights(model.get_weights())
+    return clean
+
+
 def parameter_count(model: keras.Model) -> int:
     return int(sum(np.prod(w.shape) for w in model.weights if w.trainable))

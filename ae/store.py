@@ -83,9 +83,11 @@ def read_card(path: Path) -> dict:
 class ModelStore:
     """Lists, loads, saves and deletes models; safe to share between sessions."""
 
-    def __init__(self, shipped: Path | None = None, user: Path | None = None):
+    def __init__(self, shipped: Path | None = None, user: Path | None = None, with_shipped: bool = True):
+        """``with_shipped=False`` makes a store of the user folder alone (how the CLI builds models/)."""
         self.shipped_dir = Path(shipped or SHIPPED_DIR)
         self.user_dir = Path(user or user_dir())
+        self.with_shipped = with_shipped
         self._write_lock = threading.Lock()
 
     # reading ---------------------------------------------------------------------------------
@@ -98,7 +100,8 @@ class ModelStore:
         return [item for item in self._scan() if isinstance(item, str)]
 
     def _scan(self):
-        for folder, shipped in ((self.shipped_dir, True), (self.user_dir, False)):
+        folders = ((self.shipped_dir, True), (self.user_dir, False)) if self.with_shipped else ((self.user_dir, False),)
+        for folder, shipped in folders:
             if not folder.is_dir():
                 continue
             for keras_file in sorted(folder.glob("*.keras")):
@@ -128,22 +131,24 @@ class ModelStore:
     def unique_name(self, wanted: str) -> str:
         base, taken = sanitize_name(wanted), set(self.names())
         name, n = base, 2
-        while name in taken or (self.shipped_dir / f"{name}.keras").exists():
+        while name in taken or self._is_shipped_name(name):
             name, n = f"{base[:MAX_NAME - 4]}-{n}", n + 1
         return name
 
     def save(self, name: str, model, card: dict) -> Entry:
         """Atomically add a user model: both files written to temporaries, the card renamed last."""
+        from ae.models import inference_copy
+
         name = sanitize_name(name)
         with self._write_lock:
             self.user_dir.mkdir(parents=True, exist_ok=True)
             target = self.user_dir / f"{name}.keras"
-            if (self.shipped_dir / target.name).exists():
+            if self._is_shipped_name(name):
                 raise StoreError(f"{name!r} is a shipped model's name; choose another.")
             tmp_dir = Path(tempfile.mkdtemp(prefix=".saving-", dir=self.user_dir))
             try:
                 tmp_model, tmp_card = tmp_dir / "model.keras", tmp_dir / "card.json"
-                model.save(tmp_model)
+                inference_copy(model).save(tmp_model)
                 tmp_card.write_text(json.dumps({**card, "name": name}, indent=1), encoding="utf-8")
                 load_file(tmp_model)  # never publish a file we could not read back
                 os.replace(tmp_model, target)
@@ -158,6 +163,9 @@ class ModelStore:
             finally:
                 shutil.rmtree(tmp_dir, ignore_errors=True)
         return self.get(name)
+
+    def _is_shipped_name(self, name: str) -> bool:
+        return self.with_shipped and (self.shipped_dir / f"{name}.keras").exists()
 
     def delete(self, name: str) -> None:
         entry = self.get(name)
