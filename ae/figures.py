@@ -49,7 +49,7 @@ def loss_curves(history: dict, batch_losses: list[float] | None = None, batches_
                         yaxis="y2", line=dict(color="#b5179e", dash="dash"))
         fig.update_layout(yaxis2=dict(overlaying="y", side="right", title="KL per digit", showgrid=False))
     fig.update_xaxes(title="epoch")
-    fig.update_yaxes(title="BCE per pixel")
+    fig.update_layout(yaxis_title="BCE per pixel")  # only the left axis: the KL axis keeps its own title
     return _layout(fig, height, title)
 
 
@@ -91,3 +91,68 @@ def metric_bars(names: list[str], values: list[float], metric: str, height: int 
                            textposition="outside"))
     fig.update_yaxes(title=metric)
     return _layout(fig, height)
+
+
+def thin(values, max_points: int) -> tuple[np.ndarray, int]:
+    """Average neighbours until at most ``max_points`` remain; returns (values, how many were merged)."""
+    values = np.asarray(values, dtype=np.float64)
+    step = max(1, -(-len(values) // max_points))
+    usable = len(values) // step * step
+    merged = values[:usable].reshape(-1, step).mean(axis=1) if usable else values[:0]
+    return merged, step
+
+
+def live_loss(history: dict, batch_losses: list[float], batches_per_epoch: int, title: str | None = None,
+              max_points: int = 1500, height: int = 360) -> go.Figure:
+    """:func:`loss_curves` for a running job: long per-batch series are averaged down so a chart redrawn
+    every second stays light."""
+    merged, step = thin(batch_losses, max_points)
+    return loss_curves(history, list(merged), max(1, batches_per_epoch) / step, title=title, height=height)
+
+
+def compare_losses(histories: dict[str, dict], height: int = 320) -> go.Figure:
+    """Validation loss per epoch of several models on one chart (training loss dotted)."""
+    fig = go.Figure()
+    for i, (name, history) in enumerate(histories.items()):
+        color = DIGIT_COLORS[i % len(DIGIT_COLORS)]
+        for key, dash, suffix in (("val_loss", "solid", "validation"), ("loss", "dot", "train")):
+            values = history.get(key)
+            if values:
+                fig.add_scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines+markers",
+                                name=f"{name} ({suffix})", line=dict(color=color, dash=dash, width=2),
+                                marker=dict(size=4))
+    fig.update_xaxes(title="epoch")
+    fig.update_yaxes(title="loss per pixel")
+    return _layout(fig, height)
+
+
+def explore_map(points: np.ndarray, labels: np.ndarray, axis_prefix: str, axis_titles: tuple[str, str],
+                start: np.ndarray, ranges: tuple[tuple[float, float], tuple[float, float]],
+                background: tuple[np.ndarray, tuple, tuple] | None = None,
+                click_grid: tuple[tuple[float, float], tuple[float, float], int] | None = None,
+                height: int = 540) -> go.Figure:
+    """The Explore page's map: test digits to click (customdata = test index), the starting point as a star.
+
+    Plotly reports selections only for data points, so ``click_grid`` adds an invisible, clickable grid
+    (customdata -1) over the given ranges: a click on empty space then selects the nearest grid point.
+    Selected and unselected points keep their look, so a click never dims the map.
+    """
+    fig = latent_map(points, labels, axis_prefix, marker=start, marker_name="start",
+                     background=background, height=height)
+    dots = 0.3 if background is not None else 0.7  # over the decoded digits, the dots step back
+    fig.update_traces(selector=dict(type="scattergl"), marker_opacity=dots, selected=dict(marker=dict(opacity=dots)),
+                      unselected=dict(marker=dict(opacity=dots)))
+    fig.update_traces(selector=dict(type="heatmap"), opacity=0.9)
+    fig.update_traces(selector=dict(name="start"), selected=dict(marker=dict(opacity=1)),
+                      unselected=dict(marker=dict(opacity=1)))
+    if click_grid is not None:
+        (x0, x1), (y0, y1), n = click_grid
+        gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+        fig.add_scattergl(x=gx.ravel(), y=gy.ravel(), mode="markers", name="decode here", showlegend=False,
+                          customdata=np.full(gx.size, -1), marker=dict(size=6, color="white", opacity=0),
+                          selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+                          hovertemplate="decode (%{x:.2f}, %{y:.2f})<extra></extra>")
+    fig.update_xaxes(title=axis_titles[0], range=list(ranges[0]))
+    fig.update_yaxes(title=axis_titles[1], range=list(ranges[1]))
+    return fig.update_layout(uirevision="explore-map", hovermode="closest",
+                             legend=dict(orientation="h", y=-0.12, title_text="digit"))

@@ -7,13 +7,15 @@ a hand-drawn digit look like the training data.
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 SIDE = 28
 BOX = 20
 FLAT = SIDE * SIDE
+CENTRE = SIDE / 2  # MNIST's centres of mass sit at (14.0, 14.0) +- 0.3 (measured), not at 13.5
 INK_THRESHOLD = 0.05  # grey level below which a pixel counts as background
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_PIXELS = 4096 * 4096
@@ -105,14 +107,14 @@ def mnistify(grey: np.ndarray) -> np.ndarray:
     h, w = crop.shape
     scale = BOX / max(h, w)
     new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
-    resized = Image.fromarray((crop * 255).astype(np.uint8)).resize((new_w, new_h), Image.LANCZOS)
-    small = np.asarray(resized, dtype=np.float32) / 255.0
+    # Float ("F" mode) resampling: no 8-bit rounding, and LANCZOS antialiases when shrinking.
+    small = np.asarray(Image.fromarray(np.ascontiguousarray(crop)).resize((new_w, new_h), Image.LANCZOS))
+    small = np.clip(small, 0.0, 1.0)  # LANCZOS rings slightly outside 0..1
     field = np.zeros((SIDE, SIDE), dtype=np.float32)
     y0, x0 = (SIDE - new_h) // 2, (SIDE - new_w) // 2
     field[y0:y0 + new_h, x0:x0 + new_w] = small
     cy, cx = centre_of_mass(field)
-    centre = (SIDE - 1) / 2
-    dy, dx = int(round(centre - cy)), int(round(centre - cx))
+    dy, dx = int(round(CENTRE - cy)), int(round(CENTRE - cx))  # whole pixels, as MNIST was made
     # Never push ink off the field: limit the shift to the free margin.
     box = bounding_box(field)
     if box is not None:
@@ -129,34 +131,81 @@ def canvas_to_digit(rgba: np.ndarray | None) -> np.ndarray:
     return mnistify(grey_from_rgba(rgba))
 
 
+def framing_notes(grey: np.ndarray, threshold: float = INK_THRESHOLD) -> list[str]:
+    """Plain-words warnings about ink that MNIST's framing will treat oddly (empty when fine).
+
+    ``grey`` is the picture before framing (canvas or upload), where size and edges still mean something.
+    """
+    box = bounding_box(grey, threshold)
+    if box is None:
+        return []
+    top, bottom, left, right = box
+    height, width = grey.shape
+    notes = []
+    if max(bottom - top, right - left) < 0.1 * max(height, width):
+        notes.append("Your drawing is tiny, so it was magnified a lot: its strokes became thick blobs. "
+                     "Draw the digit bigger.")
+    if (grey[top:bottom, left:right] > 0.5).mean() > 0.6:
+        notes.append("This is mostly solid ink rather than pen strokes, unlike any handwritten digit.")
+    if top == 0 or left == 0 or bottom == height or right == width:
+        notes.append("The ink touches the edge of the picture, so part of the digit may be cut off.")
+    return notes
+
+
 def upload_to_digit(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> np.ndarray:
     """An uploaded PNG/JPEG -> 28x28 input. Dark-on-light photos are inverted to MNIST's light-on-dark."""
+    return mnistify(upload_to_grey(data, max_bytes))
+
+
+def upload_to_grey(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> np.ndarray:
+    """Validate and decode an upload into ink-bright grey 0..1, at its own size.
+
+    Size and format are checked from the header, before any pixel is decoded, so a small file
+    claiming a huge picture costs nothing. Every decoding failure becomes an :class:`InputProblem`.
+    """
     if not data:
         raise InputProblem("The file is empty (0 bytes).")
     if len(data) > max_bytes:
         raise InputProblem(f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB.")
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with warnings.catch_warnings():  # Pillow warns about huge pictures; the size check below refuses them
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+        with img:
             if img.format not in ("PNG", "JPEG"):
                 raise InputProblem(f"Only PNG and JPEG images are accepted (this is {img.format or 'unknown'}).")
             if img.width * img.height > MAX_UPLOAD_PIXELS:
                 raise InputProblem(f"The image is {img.width}x{img.height} pixels; the limit is "
                                    f"{MAX_UPLOAD_PIXELS // 4096}x4096. Please send a smaller picture.")
             img = ImageOps.exif_transpose(img)
-            grey = np.asarray(img.convert("L"), dtype=np.float32) / 255.0
+            grey = _flatten_alpha(img)
     except InputProblem:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Exception as exc:  # noqa: BLE001  a damaged file can fail in many ways inside Pillow; all mean the same
         raise InputProblem(f"That file is not a readable PNG or JPEG image ({type(exc).__name__}).") from exc
     # MNIST is light ink on dark paper; a photo of pen on paper is the opposite.
     if np.median(grey) > 0.5:
         grey = 1.0 - grey
     grey = np.where(grey > 0.2, grey, 0.0)  # drop paper texture and JPEG noise
-    return mnistify(grey)
+    if grey.max() <= 0:
+        raise InputProblem("No digit found in that picture: it looks like a blank page.")
+    return grey / grey.max()  # faint pencil becomes full-strength ink, as in MNIST
+
+
+def _flatten_alpha(img: Image.Image) -> np.ndarray:
+    """Grey 0..1; a transparent background becomes the paper colour that contrasts with the ink."""
+    if img.mode not in ("RGBA", "LA", "PA") and not (img.mode == "P" and "transparency" in img.info):
+        return np.asarray(img.convert("L"), dtype=np.float32) / 255.0
+    rgba = img.convert("RGBA")
+    grey = np.asarray(rgba.convert("L"), dtype=np.float32) / 255.0
+    alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
+    opaque = alpha > 0.5
+    paper = 1.0 if opaque.any() and grey[opaque].mean() < 0.5 else 0.0  # dark ink: white paper
+    return grey * alpha + paper * (1.0 - alpha)
 
 
 def digit_to_canvas(digit: np.ndarray, size: int = 280) -> np.ndarray:
-    """Upscale a 28x28 digit to an RGBA canvas image (used by tests and the 'random digit' source)."""
+    """Upscale a 28x28 digit to an opaque RGBA canvas image, as if drawn (tests use it to inject drawings)."""
     img = Image.fromarray((np.clip(digit.reshape(SIDE, SIDE), 0, 1) * 255).astype(np.uint8))
     grey = np.asarray(img.resize((size, size), Image.BICUBIC), dtype=np.uint8)
     return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
@@ -165,7 +214,10 @@ def digit_to_canvas(digit: np.ndarray, size: int = 280) -> np.ndarray:
 # --- noise, for the denoising demo ----------------------------------------------------------
 
 def add_noise(digit: np.ndarray, amount: float, kind: str = "gaussian", seed: int = 0) -> np.ndarray:
-    """Corrupt a 0..1 image: Gaussian (sigma = amount) or salt-and-pepper (fraction = amount)."""
+    """Corrupt a 0..1 image: Gaussian (sigma = amount) or salt-and-pepper (fraction = amount).
+
+    The result is clipped to 0..1 like any real picture, so what the page shows is exactly the input.
+    """
     rng = np.random.default_rng(seed)
     digit = np.asarray(digit, dtype=np.float32)
     if amount <= 0:

@@ -151,13 +151,15 @@ class ModelStore:
                 inference_copy(model).save(tmp_model)
                 tmp_card.write_text(json.dumps({**card, "name": name}, indent=1), encoding="utf-8")
                 load_file(tmp_model)  # never publish a file we could not read back
-                os.replace(tmp_model, target)
+                # Listing keys on the .keras file, so it is renamed last: a kill between the two renames
+                # leaves only an invisible card, which clean_leftovers() removes.
                 os.replace(tmp_card, target.with_suffix(".json"))
+                os.replace(tmp_model, target)
             except StoreError:
-                target.unlink(missing_ok=True)
+                target.with_suffix(".json").unlink(missing_ok=True)
                 raise
             except OSError as exc:
-                target.unlink(missing_ok=True)
+                target.with_suffix(".json").unlink(missing_ok=True)
                 raise StoreError(f"Could not save {name!r} in {self.user_dir}: {exc.strerror or exc}. "
                                  "Other models are unaffected.") from exc
             finally:
@@ -172,14 +174,17 @@ class ModelStore:
         if entry.shipped:
             raise StoreError(f"{name!r} is a shipped model and cannot be deleted.")
         with self._write_lock:
-            entry.path.with_suffix(".json").unlink(missing_ok=True)  # unlist first
-            entry.path.unlink(missing_ok=True)
+            entry.path.unlink(missing_ok=True)  # unlists it
+            entry.path.with_suffix(".json").unlink(missing_ok=True)
 
     def clean_leftovers(self) -> None:
         """Remove temporaries a killed process left behind (never listed, but they take space)."""
         if self.user_dir.is_dir():
             for tmp in self.user_dir.glob(".saving-*"):
                 shutil.rmtree(tmp, ignore_errors=True)
+            for card in self.user_dir.glob("*.json"):
+                if not card.with_suffix(".keras").exists():
+                    card.unlink(missing_ok=True)
 
 
 def load_file(path: Path):

@@ -145,12 +145,12 @@ def _floats(logs, train: bool) -> dict:
 
 def evaluate(model: Autoencoder, images: np.ndarray) -> dict[str, float]:
     """Per-pixel BCE and MSE of the deterministic reconstruction (the code's mean, for a VAE)."""
-    x = to_unit(images).reshape(len(images), -1) if np.asarray(images).dtype == np.uint8 else np.asarray(images, np.float32).reshape(len(images), -1)
-    recon = model.reconstruct(x).reshape(len(x), -1).astype(np.float64)
-    clipped = np.clip(recon, 1e-7, 1 - 1e-7)
-    bce = -(x * np.log(clipped) + (1 - x) * np.log(1 - clipped)).mean()
-    mse = ((x - recon) ** 2).mean()
-    return {"bce": float(bce), "mse": float(mse)}
+    from ae.diagnostics import per_digit_errors
+
+    images = np.asarray(images)
+    x = to_unit(images) if images.dtype == np.uint8 else images.astype(np.float32)
+    bce, mse = per_digit_errors(x, model.reconstruct(x))
+    return {"bce": float(bce.mean()), "mse": float(mse.mean())}
 
 
 def prepare(model_cfg: ModelConfig, train_cfg: TrainConfig, data: Mnist):

@@ -31,13 +31,13 @@ def test_crash_mid_save_leaves_nothing_listed(user_store, tiny_model, monkeypatc
     real_replace = os.replace
     calls = []
 
-    def crash_on_card(src, dst):
+    def crash_on_model(src, dst):
         calls.append(dst)
-        if str(dst).endswith(".json"):
+        if str(dst).endswith(".keras"):
             raise OSError(28, "No space left on device")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(os, "replace", crash_on_card)
+    monkeypatch.setattr(os, "replace", crash_on_model)
     with pytest.raises(StoreError, match="No space left"):
         user_store.save("half", tiny_model, CARD)
     monkeypatch.undo()
@@ -50,11 +50,14 @@ def test_killed_save_leftovers_are_invisible_and_cleaned(user_store, tiny_model)
     leftover = user_store.user_dir / ".saving-dead"
     leftover.mkdir()
     (leftover / "model.keras").write_bytes(b"partial")
-    (user_store.user_dir / "orphan.keras").write_bytes(b"PK partial")  # model renamed, card never was
-    assert "orphan" not in user_store.names() and "ok" in user_store.names()
+    (user_store.user_dir / "lonely.json").write_text("{}")  # killed between the two renames
+    (user_store.user_dir / "orphan.keras").write_bytes(b"PK partial")  # a model file whose card was lost
+    assert "orphan" not in user_store.names() and "lonely" not in user_store.names()
+    assert "ok" in user_store.names()
     assert any("orphan" in p and "missing" in p for p in user_store.problems())
     user_store.clean_leftovers()
-    assert not leftover.exists()
+    assert not leftover.exists() and not (user_store.user_dir / "lonely.json").exists()
+    assert (user_store.user_dir / "ok.json").exists()
 
 
 @pytest.mark.parametrize("content,match", [

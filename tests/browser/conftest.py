@@ -84,14 +84,28 @@ def page(browser):
     context.close()
 
 
+# True while Streamlit runs a script (1.67 shows only an icon then, no "Running" text).
+RUNNING_JS = "() => !!document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')"
+
+
 def wait_idle(page, timeout_ms: int = 60_000) -> None:
-    """Wait until Streamlit has rendered and finished running the script."""
+    """Until Streamlit has rendered and no script run is in progress (twice, a moment apart, since a
+    run can trigger another), with any start-up "Page not found" dialog closed."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout_ms)
-    page.wait_for_timeout(300)
+    for _ in range(2):
+        page.wait_for_function(f"() => !({RUNNING_JS})()", timeout=timeout_ms)
+        page.wait_for_timeout(300)
+    dismiss_page_not_found(page)
+
+
+def dismiss_page_not_found(page) -> None:
+    """A fresh server's first session can get Streamlit's "Page not found" dialog on a deep link
+    (/draw) while the right page runs anyway: a start-up race inside Streamlit (its script runner
+    checks the page before st.navigation has registered any). The dialog makes the page inert."""
+    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
+    if dialog.count():
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="detached")
 
 
 def screenshot(page, name: str) -> Path:
