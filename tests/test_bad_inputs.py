@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ae.ui import draw_input
+from ae.ui import draw_input, resources
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -99,13 +99,16 @@ def broken_user_models(tmp_path, monkeypatch):
         (store / f"{name}.json").write_text(json.dumps({**card, "name": name}))
     shutil.copy(ROOT / "models" / "seed.keras", store / "no-card.keras")  # missing its card
     monkeypatch.setenv("AE_USER_MODELS", str(store))
-    return list(files)
+    resources.store.clear()  # the cached store was made for another user folder
+    yield list(files)
+    resources.store.clear()
 
 
 @pytest.mark.parametrize("page", PAGES[:3])
 @pytest.mark.parametrize("which", ["corrupt", "truncated", "foreign"])
 def test_a_broken_active_model_falls_back_to_a_shipped_one_with_a_message(broken_user_models, page, which):
-    at = run_page(page, active_model=which)
+    drawing = {draw_input.DRAWING: canvas(_every_edge())} if page.endswith("draw.py") else {}
+    at = run_page(page, active_model=which, **drawing)
     assert not at.exception
     if page.endswith("home.py"):  # Home tells the seed's story whatever is active
         return
