@@ -6,8 +6,8 @@ the "Rebuilt by" image has a new source that has finished loading; one more fram
 That span includes the canvas component's own 200 ms send debounce, the round trip, the fragment
 rerun (preprocess, encode, decode, error, figures) and the image fetch.
 
-    python bench/bench_draw.py                 # starts its own server on a free port
-    python bench/bench_draw.py --url http://127.0.0.1:8501 --strokes 30
+    python -m bench.bench_draw                 # starts its own server on a free port
+    python -m bench.bench_draw --url http://127.0.0.1:8501 --strokes 30
 
 Prints a summary and writes bench/out/draw.json. Target: median <= 400 ms.
 """
@@ -22,9 +22,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, wait_idle  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, wait_idle
 
 REBUILT = ".st-key-px_rebuilt img"
 TARGET_MS = 400

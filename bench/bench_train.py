@@ -1,6 +1,6 @@
 """How much does training from the app cost over plain Keras? One run, one ratio (target <= 1.10).
 
-    python bench/bench_train.py [--family deep --latent 2 --epochs 4 --train-size 60000 --repeats 1]
+    python -m bench.bench_train [--family deep --latent 2 --epochs 4 --train-size 60000 --repeats 1]
 
 Numerator: an epoch trained through the job manager, exactly as the app does it: a spawned worker
 process, a message per batch, and per epoch the 2x10 reconstructions plus (2-D models) the codes of
@@ -20,9 +20,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-import ae  # noqa: E402,F401  (quiet TensorFlow first)
+import ae  # noqa: F401  (quiet TensorFlow first)
 
 
 def bare_epoch_ends(model_cfg, train_cfg, data) -> list[float]:
