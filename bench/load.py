@@ -12,6 +12,8 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, RUNNING_JS
 
 REBUILT = ".st-key-px_rebuilt img"  # the Draw page's reconstruction
@@ -60,9 +62,9 @@ async def settle(page) -> None:
         await dialog.wait_for(state="detached")
 
 
-async def active_model(page) -> str:
+async def active_model(page, timeout: float | None = None) -> str:
     picker = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Active model")
-    return (await picker.input_value()).split(" (")[0]
+    return (await picker.input_value(timeout=timeout)).split(" (")[0]
 
 
 async def go(page, title: str) -> None:
@@ -114,8 +116,10 @@ async def slide_once(page, n: int) -> float:
     return await timed_change(page, DECODED, lambda: page.keyboard.press("End" if n % 2 == 0 else "Home"))
 
 
-async def exceptions(page) -> int:
-    return await page.locator('[data-testid="stException"]').count()
+async def exception_text(page) -> str | None:
+    """The first exception box on the page, if any (there should never be one)."""
+    boxes = page.locator('[data-testid="stException"]')
+    return (await boxes.first.inner_text())[:300].replace("\n", " ") if await boxes.count() else None
 
 
 # --- the people -----------------------------------------------------------------------------------
@@ -141,8 +145,8 @@ async def person(browser, url: str, index: int, deadline: float, report: Report)
             await go(page, "Draw")
             await page.locator("canvas.upper-canvas").wait_for()
             report.page_switches += 2
-            if await exceptions(page):
-                report.errors.append(f"session {index}: an exception box on the page")
+            if shown := await exception_text(page):
+                report.errors.append(f"session {index}: an exception on the page: {shown}")
             n += 1
         report.active_after[index] = await active_model(page)
     except Exception as exc:  # a timeout or a crash is an error of the app under load, not of the driver
@@ -165,9 +169,12 @@ async def trainer(browser, url: str, deadline: float, report: Report, epochs: in
         await side.get_by_role("spinbutton", name="Digits").fill(str(digits))
         await side.get_by_role("button", name="Train").click()
         while time.monotonic() < deadline + 600:
-            if report.trainer_before != await active_model(page):
-                report.trained = True
-                break
+            try:  # the sidebar redraws every second while a job runs; a miss is not a failure
+                if report.trainer_before != await active_model(page, timeout=10_000):
+                    report.trained = True
+                    break
+            except PlaywrightTimeout:
+                pass
             await page.wait_for_timeout(1000)
         report.trainer_after = await active_model(page)
     except Exception as exc:

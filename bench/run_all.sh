@@ -8,5 +8,5 @@ for b in "bench_latency" "bench_draw --strokes 30" "bench_explore --repeats 20" 
          "bench_load --sessions 8 --seconds 150" "bench_memory --reruns 300"; do
   name=${b%% *}
   echo "== python -m bench.$b" | tee bench/out/$name.log
-  python -m bench.$b 2>&1 | grep -v -E "Warning|warn\(|^\s*$" | tee -a bench/out/$name.log
+  python -m bench.$b 2>&1 | grep -v -E "Warning|warn\(|^\s*$|ScriptRunContext" | tee -a bench/out/$name.log
 done

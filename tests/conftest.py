@@ -25,6 +25,15 @@ def small_mnist(mnist) -> Mnist:
                  source="slice of " + mnist.source)
 
 
+@pytest.fixture(scope="session")
+def seed_model():
+    """The shipped seed model (the article's), loaded once."""
+    from ae.store import ModelStore
+
+    model, _ = ModelStore().load("seed")
+    return model
+
+
 @pytest.fixture
 def user_store(tmp_path):
     """An empty user store over the real shipped models."""

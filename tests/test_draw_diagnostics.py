@@ -8,14 +8,6 @@ from ae.train import evaluate
 
 
 @pytest.fixture(scope="module")
-def seed_model():
-    from ae.store import ModelStore
-
-    model, _ = ModelStore().load("seed")
-    return model
-
-
-@pytest.fixture(scope="module")
 def profile(seed_model, small_mnist):
     return dx.ErrorProfile.measure(seed_model, to_unit(small_mnist.x_test))
 

@@ -53,14 +53,8 @@ def metric(at: AppTest, label: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def seed():
-    model, _ = ModelStore().load("seed")
-    return model
-
-
-@pytest.fixture(scope="module")
-def seed_profile(seed, mnist):
-    return ErrorProfile.measure(seed, pp.to_unit(mnist.x_test))
+def seed_profile(seed_model, mnist):
+    return ErrorProfile.measure(seed_model, pp.to_unit(mnist.x_test))
 
 
 def test_empty_canvas_shows_a_friendly_prompt_and_nothing_else():
@@ -70,13 +64,13 @@ def test_empty_canvas_shows_a_friendly_prompt_and_nothing_else():
     assert not at.exception
 
 
-def test_a_drawing_is_rebuilt_scored_and_handed_to_explore(mnist, seed, seed_profile):
+def test_a_drawing_is_rebuilt_scored_and_handed_to_explore(mnist, seed_model, seed_profile):
     rgba = pp.digit_to_canvas(pp.to_unit(mnist.x_test[0]))
     at = open_draw(**{draw_input.DRAWING: rgba})
     for key in ("px_seen", "px_rebuilt", "px_error"):
         png_image_in(at, key)
     digit = pp.canvas_to_digit(rgba)
-    expected = rebuild(seed, digit)  # the active model defaults to the shipped seed model
+    expected = rebuild(seed_model, digit)  # the active model defaults to the shipped seed model
     assert metric(at, "BCE") == pytest.approx(expected.bce, abs=6e-5)
     assert metric(at, "MSE") == pytest.approx(expected.mse, abs=6e-5)
     level = seed_profile.judge(expected.bce).level

@@ -35,3 +35,4 @@ def render() -> None:
     training.settle()  # a model that just finished becomes active before the picker is drawn
     model_picker()
     training.sidebar()
+    resources.freeze_heap()  # once per process, now that TensorFlow and the store are loaded

@@ -12,12 +12,11 @@ DECODED = ".st-key-explore_decoded img"
 
 
 @pytest.fixture
-def tall_page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 2300})
-    page = context.new_page()
+def tall_page(page):
+    """Tall enough for one screenshot to show the whole page (Streamlit scrolls inside its container)."""
+    page.set_viewport_size({"width": 1440, "height": 2300})
     page.set_default_timeout(120_000)
-    yield page
-    context.close()
+    return page
 
 
 def open_explore(page, app_url, model):
