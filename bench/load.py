@@ -200,4 +200,9 @@ async def run(url: str, sessions: int, seconds: float, train: bool = True, epoch
 
 
 def run_load(url: str, sessions: int, seconds: float, **kw) -> Report:
-    return asyncio.run(run(url, sessions, seconds, **kw))
+    """Blocking entry point. Its own thread, because Playwright's sync API (the other browser tests)
+    keeps an event loop running in the main thread, where asyncio.run() is refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run(url, sessions, seconds, **kw)).result()
