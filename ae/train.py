@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from ae.data import Mnist
+from ae.diagnostics import per_digit_errors
 from ae.models import Autoencoder, ModelConfig, build_model
 from ae.preprocess import for_model, to_unit
 
@@ -113,7 +114,7 @@ class _Bridge(keras.callbacks.Callback):
         per_epoch = (sum(self.epoch_times) / len(self.epoch_times) if self.epoch_times
                      else in_epoch / max(batch, 1) * self.batches)
         done_epochs = self.epoch - 1 + batch / self.batches
-        return Progress(self.epoch, self.cfg.epochs, batch, self.batches, logs, min(rate, 6e4 * 100),
+        return Progress(self.epoch, self.cfg.epochs, batch, self.batches, logs, rate,
                         max(0.0, (self.cfg.epochs - done_epochs) * per_epoch), now - self.start,
                         val_logs or {})
 
@@ -145,8 +146,6 @@ def _floats(logs, train: bool) -> dict:
 
 def evaluate(model: Autoencoder, images: np.ndarray) -> dict[str, float]:
     """Per-pixel BCE and MSE of the deterministic reconstruction (the code's mean, for a VAE)."""
-    from ae.diagnostics import per_digit_errors
-
     images = np.asarray(images)
     x = to_unit(images) if images.dtype == np.uint8 else images.astype(np.float32)
     bce, mse = per_digit_errors(x, model.reconstruct(x))

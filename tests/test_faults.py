@@ -5,10 +5,11 @@ import subprocess
 import numpy as np
 import pytest
 
-from ae.jobs import FAILED, JobManager, JobRequest
+from ae.jobs import FAILED, JobRequest
 from ae.models import ModelConfig
-from ae.store import SHIPPED_DIR, ModelStore
+from ae.store import ModelStore
 from ae.train import TrainConfig
+from tests.test_jobs import run_alone
 
 TINY = TrainConfig(epochs=1, batch_size=100, train_size=300, val_size=100)
 
@@ -45,11 +46,7 @@ def test_a_full_disk_fails_the_save_clearly_and_other_models_survive(full_disk, 
             pass
     filler.write_bytes(filler.read_bytes()[: max(0, filler.stat().st_size - 50_000)])
 
-    manager = JobManager(SHIPPED_DIR, full_disk)
-    try:
-        job = manager.wait(manager.submit("alice", JobRequest(ModelConfig("deep", 2), TINY, "too-big")), 240)
-    finally:
-        manager.shutdown()
+    job = run_alone(full_disk, JobRequest(ModelConfig("deep", 2), TINY, "too-big"))
     assert job.state == FAILED and job.model_name is None
     assert "No space left on device" in job.error and "Traceback" not in job.error
     assert store.names().count("kept") == 1 and "too-big" not in store.names()

@@ -31,6 +31,15 @@ def manager(user_dir):
     m.shutdown()
 
 
+def run_alone(user_dir, request: JobRequest, timeout=240):
+    """One job on a manager of its own, until it finishes; the manager is shut down either way."""
+    manager = JobManager(SHIPPED_DIR, user_dir)
+    try:
+        return manager.wait(manager.submit("alice", request), timeout)
+    finally:
+        manager.shutdown()
+
+
 def saved_files(folder):
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
@@ -147,11 +156,7 @@ def test_queue_runs_one_job_at_a_time_in_order(manager):
 def test_failing_job_reports_its_error_and_saves_nothing(tmp_path):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the user store should be")
-    manager = JobManager(SHIPPED_DIR, blocked)
-    try:
-        job = manager.wait(manager.submit("alice", JobRequest(ModelConfig("seed", 2), TINY, "doomed")), 240)
-    finally:
-        manager.shutdown()
+    job = run_alone(blocked, JobRequest(ModelConfig("seed", 2), TINY, "doomed"))
     assert job.state == FAILED and job.model_name is None
     assert "not-a-folder" in job.error and "Traceback" not in job.error
     assert blocked.read_text() == "a file where the user store should be"

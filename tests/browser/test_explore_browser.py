@@ -80,6 +80,18 @@ def wait_for_star_to_move(page, model, old):
                            arg=[map_selector(model), old], timeout=30_000)
 
 
+def click_and_check(page, model, kind, caption):
+    """Click the map; the digit, its caption and the star must all follow. Saves a screenshot."""
+    old, star = page.locator(DECODED).get_attribute("src"), page.evaluate(STAR, map_selector(model))
+    click_map(page, model, kind)
+    wait_for_new_src(page, old)
+    page.get_by_text(re.compile(caption)).wait_for()
+    wait_for_star_to_move(page, model, star)
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert screenshot(page, f"explore-{model}").stat().st_size > 50_000
+
+
 def test_a_slider_redraws_the_digit_and_a_map_click_decodes_that_spot(tall_page, app_url):
     page = tall_page
     open_explore(page, app_url, "vae-2d")
@@ -96,25 +108,12 @@ def test_a_slider_redraws_the_digit_and_a_map_click_decodes_that_spot(tall_page,
     assert "z=" in page.url and "model=vae-2d" in page.url
     wait_idle(page)
 
-    moved, star = image.get_attribute("src"), page.evaluate(STAR, map_selector("vae-2d"))
-    click_map(page, "vae-2d", "empty")  # a 2-D map is the latent space: any spot decodes
-    wait_for_new_src(page, moved)
-    page.get_by_text(re.compile(r"Started from the spot \(-?[\d.]+, -?[\d.]+\) clicked on the map")).wait_for()
-    wait_for_star_to_move(page, "vae-2d", star)
-    wait_idle(page)
-    assert page.locator('[data-testid="stException"]').count() == 0
-    assert screenshot(page, "explore-vae-2d").stat().st_size > 50_000
+    # a 2-D map is the latent space: any spot decodes
+    click_and_check(page, "vae-2d", "empty", r"Started from the spot \(-?[\d.]+, -?[\d.]+\) clicked on the map")
 
 
 def test_a_click_on_a_dot_of_the_pca_map_loads_that_test_digit(tall_page, app_url):
     page = tall_page
     open_explore(page, app_url, "seed")
     assert page.get_by_text("PC 1", exact=True).count() == 1  # principal sliders for the 32-D code
-    first, star = page.locator(DECODED).get_attribute("src"), page.evaluate(STAR, map_selector("seed"))
-    click_map(page, "seed", "digit")
-    wait_for_new_src(page, first)
-    page.get_by_text(re.compile(r"test digit #\d+ \(a \d\), picked on the map")).wait_for()
-    wait_for_star_to_move(page, "seed", star)
-    wait_idle(page)
-    assert page.locator('[data-testid="stException"]').count() == 0
-    assert screenshot(page, "explore-seed").stat().st_size > 50_000
+    click_and_check(page, "seed", "digit", r"test digit #\d+ \(a \d\), picked on the map")
